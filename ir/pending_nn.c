@@ -1,0 +1,29 @@
+/* PENDING: placeholders until the real implementations land; this file must be deleted. */
+#include "ops.h"
+
+qgc_status qgc_infer_matmul(const qgc_node *n, const qgc_tensor *const *in, qgc_type *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_matmul(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_infer_gemm(const qgc_node *n, const qgc_tensor *const *in, qgc_type *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_gemm(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_infer_conv(const qgc_node *n, const qgc_tensor *const *in, qgc_type *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_conv(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_infer_conv_transpose(const qgc_node *n, const qgc_tensor *const *in, qgc_type *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_conv_transpose(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_infer_pool(const qgc_node *n, const qgc_tensor *const *in, qgc_type *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_pool(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_infer_global_pool(const qgc_node *n, const qgc_tensor *const *in, qgc_type *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_global_pool(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_batchnorm(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_infer_layernorm(const qgc_node *n, const qgc_tensor *const *in, qgc_type *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_layernorm(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_instancenorm(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_lrn(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_mvn(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_infer_resize(const qgc_node *n, const qgc_tensor *const *in, qgc_type *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_resize(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_infer_dropout(const qgc_node *n, const qgc_tensor *const *in, qgc_type *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_dropout(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_infer_nll_loss(const qgc_node *n, const qgc_tensor *const *in, qgc_type *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_nll_loss(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_infer_softmax_ce_loss(const qgc_node *n, const qgc_tensor *const *in, qgc_type *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }
+qgc_status qgc_eval_softmax_ce_loss(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor *const *out, qgc_diag *d) { (void)in; (void)out; return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: not implemented yet", qgc_ops[n->op].name); }

@@ -1,0 +1,32 @@
+/* Pass registry and pipeline runner. */
+#include <string.h>
+
+#include "qgc_interp.h"
+#include "qgc_passes.h"
+
+const qgc_pass_info qgc_pass_registry[] = {
+    {"canonicalize", "fold constants, drop identities, rewrite ONNX idioms into canonical ops", qgc_pass_canonicalize},
+    {"fold-constants", "evaluate nodes whose inputs are all constants", qgc_pass_fold_constants},
+    {"dce", "remove nodes whose results nothing uses", qgc_pass_dce},
+};
+const int qgc_pass_count = sizeof qgc_pass_registry / sizeof qgc_pass_registry[0];
+
+qgc_status qgc_run_pipeline(qgc_graph *g, const char *pipeline, qgc_diag *d) {
+    if (!pipeline || !strcmp(pipeline, "none")) return QGC_OK;
+    const char *p = pipeline;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        int k = 0;
+        while (k < qgc_pass_count &&
+               !(strlen(qgc_pass_registry[k].name) == len && !strncmp(qgc_pass_registry[k].name, p, len)))
+            k++;
+        if (k == qgc_pass_count)
+            return qgc_fail(d, QGC_ERR_INVALID, "unknown pass '%.*s'", (int)len, p);
+        qgc_status st = qgc_pass_registry[k].run(g, d);
+        if (!st) st = qgc_infer_shapes(g, d);
+        if (st) return st;
+        p += len;
+        if (*p == ',') p++;
+    }
+    return QGC_OK;
+}
