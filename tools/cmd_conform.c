@@ -55,14 +55,19 @@ static void help(FILE *f) {
 
 /* ---- running one case (in the child) -------------------------------------- */
 
+#define PATH_SIZE 4096
+
+/* DIR/PREFIX_K.pb into p; false if the path does not fit. */
+static bool data_file(char *p, const char *dir, const char *prefix, int k) {
+    int len = snprintf(p, PATH_SIZE, "%s/%s_%d.pb", dir, prefix, k);
+    return len > 0 && len < PATH_SIZE;
+}
+
 static int count_files(const char *dir, const char *prefix) {
     int n = 0;
-    char p[4096];
-    for (;;) {
-        snprintf(p, sizeof p, "%s/%s_%d.pb", dir, prefix, n);
-        if (access(p, R_OK) != 0) return n;
-        n++;
-    }
+    char p[PATH_SIZE];
+    while (data_file(p, dir, prefix, n) && access(p, R_OK) == 0) n++;
+    return n;
 }
 
 static int run_data_set(const qgc_graph *g, const char *dir, double rtol, double atol, char *msg,
@@ -71,7 +76,7 @@ static int run_data_set(const qgc_graph *g, const char *dir, double rtol, double
     int n_in = count_files(dir, "input"), n_out = count_files(dir, "output");
     int result = R_FAIL;
     if ((uint32_t)n_in != g->n_inputs || (uint32_t)n_out != g->n_outputs) {
-        snprintf(msg, size, "%s: %d inputs and %d outputs on disk, the model has %u and %u", dir,
+        snprintf(msg, size, "%.200s: %d inputs and %d outputs on disk, the model has %u and %u", dir,
                  n_in, n_out, g->n_inputs, g->n_outputs);
         return R_FAIL;
     }
@@ -79,19 +84,23 @@ static int run_data_set(const qgc_graph *g, const char *dir, double rtol, double
     memset(in, 0, sizeof in);
     memset(want, 0, sizeof want);
     memset(got, 0, sizeof got);
-    char p[4096];
+    char p[PATH_SIZE];
     qgc_status st = QGC_OK;
-    for (int i = 0; i < n_in && !st; i++) {
-        snprintf(p, sizeof p, "%s/input_%d.pb", dir, i);
-        st = qgc_tensor_read_pb(p, &in[i], NULL, &d);
-    }
-    for (int i = 0; i < n_out && !st; i++) {
-        snprintf(p, sizeof p, "%s/output_%d.pb", dir, i);
-        st = qgc_tensor_read_pb(p, &want[i], NULL, &d);
-    }
+    for (int i = 0; i < n_in && !st; i++)
+        st = data_file(p, dir, "input", i) ? qgc_tensor_read_pb(p, &in[i], NULL, &d) : QGC_ERR_IO;
+    for (int i = 0; i < n_out && !st; i++)
+        st = data_file(p, dir, "output", i) ? qgc_tensor_read_pb(p, &want[i], NULL, &d) : QGC_ERR_IO;
+    /* ONNX 1.12's case generator writes bfloat16 data as UINT16 tensors
+     * (the same bits): read them as what the graph declares. */
+    for (int i = 0; i < n_in && !st; i++)
+        if (in[i]->type.dtype == QGC_U16 && g->inputs[i]->type.dtype == QGC_BF16)
+            in[i]->type.dtype = QGC_BF16;
+    for (int i = 0; i < n_out && !st; i++)
+        if (want[i]->type.dtype == QGC_U16 && g->outputs[i]->type.dtype == QGC_BF16)
+            want[i]->type.dtype = QGC_BF16;
     if (!st) st = qgc_interp_run(g, (const qgc_tensor *const *)in, got, &d);
     if (st) {
-        snprintf(msg, size, "%s", d.msg);
+        snprintf(msg, size, "%.500s", d.msg);
         result = st == QGC_ERR_UNSUPPORTED ? R_SKIP : R_FAIL;
     } else {
         result = R_PASS;
