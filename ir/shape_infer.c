@@ -36,6 +36,10 @@ static bool small_static(const qgc_type *t) {
     return n >= 0 && n <= KNOWN_VALUE_MAX_ELEMS && qgc_dtype_bits(t->dtype) > 0;
 }
 
+static bool reads_type_only(const qgc_node *n) {
+    return n->op == QGC_OP_SHAPE || n->op == QGC_OP_SIZE;
+}
+
 qgc_status qgc_infer_shapes(qgc_graph *g, qgc_diag *d) {
     qgc_tensor **known = calloc(g->n_values ? g->n_values : 1, sizeof *known);
     if (!known) return qgc_fail(d, QGC_ERR_NOMEM, "out of memory");
@@ -55,7 +59,9 @@ qgc_status qgc_infer_shapes(qgc_graph *g, qgc_diag *d) {
             memset(&views[j], 0, sizeof views[j]);
             views[j].type = v->type;
             const qgc_tensor *k = v->data ? v->data : known[v->id];
-            if (k) {
+            if (reads_type_only(n) && qgc_type_is_static(&v->type)) {
+                /* Shape and Size need the input's type, not its data. */
+            } else if (k) {
                 views[j].data = k->data;
                 views[j].nbytes = k->nbytes;
             } else {

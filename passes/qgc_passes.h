@@ -27,5 +27,6 @@ qgc_status qgc_run_pipeline(qgc_graph *g, const char *pipeline, qgc_diag *d);
 qgc_status qgc_pass_dce(qgc_graph *g, qgc_diag *d);
 qgc_status qgc_pass_fold_constants(qgc_graph *g, qgc_diag *d);
 qgc_status qgc_pass_canonicalize(qgc_graph *g, qgc_diag *d);
+qgc_status qgc_pass_simplify_imports(qgc_graph *g, qgc_diag *d);
 
 #endif

@@ -240,7 +240,7 @@ static void start_case(const conf_opts *o, conf_case *c, int idx, child *ch) {
         int len = snprintf(buf, sizeof buf, "%d %s", r, msg);
         if (write(fds[1], buf, (size_t)(len < (int)sizeof buf ? len : (int)sizeof buf - 1)) < 0) _exit(3);
         close(fds[1]);
-        _exit(0);
+        exit(0); /* not _exit: a leak checker runs at exit and fails the case on a leak */
     }
     close(fds[1]);
     ch->pid = pid;
