@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops.h"
 #include "qgc_interp.h"
 
 qgc_status qgc_eval_node(const qgc_node *n, const qgc_tensor *const *in, qgc_tensor **out,
@@ -13,7 +14,8 @@ qgc_status qgc_eval_node(const qgc_node *n, const qgc_tensor *const *in, qgc_ten
     qgc_type types[n->n_out > 0 ? n->n_out : 1];
     memset(types, 0, sizeof types);
     for (int i = 0; i < n->n_out; i++) out[i] = NULL;
-    qgc_status st = op->infer(n, in, types, d);
+    qgc_status st = qgc_node_check_inputs(n, d);
+    if (!st) st = op->infer(n, in, types, d);
     if (st) return st;
     for (int i = 0; i < n->n_out; i++) {
         if (!qgc_type_is_static(&types[i]) || qgc_dtype_bits(types[i].dtype) == 0) {

@@ -48,3 +48,17 @@ int qgc_tensor_read_ints(const qgc_tensor *t, int64_t *dst, int max) {
     for (int64_t i = 0; i < n; i++) dst[i] = qgc_load_i64(t->type.dtype, t->data, i);
     return (int)n;
 }
+
+qgc_status qgc_node_check_inputs(const qgc_node *n, qgc_diag *d) {
+    const qgc_op_info *op = &qgc_ops[n->op];
+    char lbl[160];
+    if (n->n_in < op->min_in || (op->max_in >= 0 && n->n_in > op->max_in) ||
+        n->n_out < op->min_out || (op->max_out >= 0 && n->n_out > op->max_out))
+        return qgc_fail(d, QGC_ERR_INVALID, "%s: %d inputs and %d outputs, not what the op takes",
+                        qgc_node_label(n, lbl, sizeof lbl), n->n_in, n->n_out);
+    for (int i = 0; i < op->min_in; i++)
+        if (!n->in[i])
+            return qgc_fail(d, QGC_ERR_INVALID, "%s: required input %d is absent",
+                            qgc_node_label(n, lbl, sizeof lbl), i);
+    return QGC_OK;
+}

@@ -19,6 +19,9 @@
  * Fails with a message naming the node when dims are incompatible. */
 qgc_status qgc_broadcast_shape(const qgc_node *n, const qgc_type *a, const qgc_type *b,
                                qgc_type *out, qgc_diag *d);
+/* Checks a node's arity against the op table and that its required inputs
+ * are present, so no shape rule or eval function sees a missing operand. */
+qgc_status qgc_node_check_inputs(const qgc_node *n, qgc_diag *d);
 /* Normalises a possibly negative axis against rank; false if out of range. */
 bool qgc_norm_axis(int64_t axis, int rank, int *out);
 /* Reads an integer tensor (i32/i64) with data into dst (at most max values);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops.h"
 #include "qgc_interp.h"
 
 /* Outputs up to this many elements are evaluated during inference. */
@@ -69,7 +70,8 @@ qgc_status qgc_infer_shapes(qgc_graph *g, qgc_diag *d) {
             }
             in[j] = &views[j];
         }
-        if ((st = qgc_ops[n->op].infer(n, in, types, d))) break;
+        if ((st = qgc_node_check_inputs(n, d)) || (st = qgc_ops[n->op].infer(n, in, types, d)))
+            break;
         for (int j = 0; j < n->n_out; j++) merge_type(&n->out[j]->type, &types[j]);
 
         bool small = all_known && n->n_in > 0;

@@ -1,0 +1,120 @@
+/* Fixture for the one-node tests of the shape and data-movement ops
+ * (test_eval_movement.c, test_eval_indexing.c): a graph, a node "N" built
+ * over the fixture's input tensors, evaluation through qgc_eval_node, and
+ * checks. Included by each test file. */
+#ifndef QGC_TEST_MOVEMENT_FIXTURE_H
+#define QGC_TEST_MOVEMENT_FIXTURE_H
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ops.h"
+#include "qgc_interp.h"
+
+#define MAXIO 8
+
+typedef struct {
+    qgc_graph *g;
+    qgc_node *n;
+    qgc_tensor *in[MAXIO];
+    qgc_tensor *out[MAXIO];
+    qgc_diag d;
+} fx;
+
+static inline int setup(void **state) {
+    fx *f = calloc(1, sizeof *f);
+    f->g = qgc_graph_new("t");
+    *state = f;
+    return f->g ? 0 : -1;
+}
+
+static inline int teardown(void **state) {
+    fx *f = *state;
+    for (int i = 0; i < MAXIO; i++) {
+        qgc_tensor_free(f->in[i]);
+        qgc_tensor_free(f->out[i]);
+    }
+    qgc_graph_free(f->g);
+    free(f);
+    return 0;
+}
+
+/* A tensor of dtype dt and dims (rank r) holding `data` (NULL: zeros). */
+static inline qgc_tensor *tensor(qgc_dtype dt, int r, const int64_t *dims, const void *data) {
+    qgc_type t = {.dtype = dt, .rank = r};
+    for (int i = 0; i < r; i++) t.dims[i] = dims[i];
+    qgc_tensor *x;
+    assert_int_equal(qgc_tensor_new(&t, &x, NULL), QGC_OK);
+    if (data && x->nbytes) memcpy(x->data, data, x->nbytes);
+    return x;
+}
+
+#define DIMS(...) (const int64_t[]){__VA_ARGS__}
+#define F32(r, dims, ...) tensor(QGC_F32, r, dims, (const float[]){__VA_ARGS__})
+#define I64(r, dims, ...) tensor(QGC_I64, r, dims, (const int64_t[]){__VA_ARGS__})
+#define I32(r, dims, ...) tensor(QGC_I32, r, dims, (const int32_t[]){__VA_ARGS__})
+#define I64V(...) I64(1, DIMS(sizeof((const int64_t[]){__VA_ARGS__}) / 8), __VA_ARGS__)
+
+/* Makes node "N" of op with n_in inputs (NULL entries of f->in are absent
+ * optional inputs) and n_out outputs. */
+static inline void make_node(fx *f, qgc_op op, int n_in, int n_out) {
+    qgc_value *vals[MAXIO] = {NULL};
+    for (int i = 0; i < n_in; i++)
+        if (f->in[i]) vals[i] = qgc_value_new(f->g, NULL, &f->in[i]->type);
+    f->n = qgc_node_new(f->g, op, "N", n_in, vals, n_out);
+    assert_non_null(f->n);
+}
+
+static inline qgc_status run(fx *f) {
+    return qgc_eval_node(f->n, (const qgc_tensor *const *)f->in, f->out, &f->d);
+}
+
+static inline void run_ok(fx *f) {
+    qgc_status st = run(f);
+    if (st) fail_msg("%s", f->d.msg);
+}
+
+/* Runs and expects an error whose message names the node. */
+static inline void run_fails(fx *f) {
+    assert_int_not_equal(run(f), QGC_OK);
+    assert_non_null(strstr(f->d.msg, "node 'N'"));
+}
+
+static inline void check_dims(const qgc_tensor *t, int r, const int64_t *dims) {
+    assert_int_equal(t->type.rank, r);
+    for (int i = 0; i < r; i++) assert_int_equal(t->type.dims[i], dims[i]);
+}
+
+static inline void check_f32(const qgc_tensor *t, int64_t n, const float *want) {
+    assert_int_equal(t->type.dtype, QGC_F32);
+    assert_int_equal(qgc_tensor_numel(t), n);
+    for (int64_t i = 0; i < n; i++) assert_float_equal(((float *)t->data)[i], want[i], 1e-6);
+}
+
+static inline void check_i64(const qgc_tensor *t, int64_t n, const int64_t *want) {
+    assert_int_equal(t->type.dtype, QGC_I64);
+    assert_int_equal(qgc_tensor_numel(t), n);
+    for (int64_t i = 0; i < n; i++) assert_int_equal(((int64_t *)t->data)[i], want[i]);
+}
+
+#define CHECK_F32(t, ...) \
+    check_f32(t, sizeof((const float[]){__VA_ARGS__}) / 4, (const float[]){__VA_ARGS__})
+#define CHECK_I64(t, ...) \
+    check_i64(t, sizeof((const int64_t[]){__VA_ARGS__}) / 8, (const int64_t[]){__VA_ARGS__})
+
+static inline qgc_tensor *iota(qgc_dtype dt, int r, const int64_t *dims) {
+    qgc_tensor *x = tensor(dt, r, dims, NULL);
+    for (int64_t i = 0; i < qgc_tensor_numel(x); i++) qgc_store_i64(dt, x->data, i, i);
+    return x;
+}
+
+static inline void check_iota_perm(const qgc_tensor *t, int64_t n, const int64_t *want) {
+    for (int64_t i = 0; i < n; i++) assert_int_equal(qgc_load_i64(t->type.dtype, t->data, i), want[i]);
+}
+
+#endif

@@ -1,0 +1,122 @@
+/* One-node-graph fixture shared by the NN-op tests (test_eval_conv.c,
+ * test_eval_nn.c): build a node over given input tensors, run it through
+ * qgc_eval_node (shape rule + eval), compare results. */
+#ifndef QGC_TEST_NN_FIXTURE_H
+#define QGC_TEST_NN_FIXTURE_H
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ops.h"
+#include "qgc_interp.h"
+
+#define MAXIO 6
+
+typedef struct {
+    qgc_graph *g;
+    qgc_node *n;
+    qgc_tensor *in[MAXIO];
+    qgc_tensor *out[MAXIO];
+    qgc_diag d;
+} fx;
+
+static inline int setup(void **state) {
+    fx *f = calloc(1, sizeof *f);
+    f->g = qgc_graph_new("t");
+    *state = f;
+    return f->g ? 0 : -1;
+}
+
+static inline int teardown(void **state) {
+    fx *f = *state;
+    for (int i = 0; i < MAXIO; i++) {
+        qgc_tensor_free(f->in[i]);
+        qgc_tensor_free(f->out[i]);
+    }
+    qgc_graph_free(f->g);
+    free(f);
+    return 0;
+}
+
+static inline qgc_tensor *tensor(qgc_dtype dt, int r, const int64_t *dims) {
+    qgc_type t = {.dtype = dt, .rank = r};
+    for (int i = 0; i < r; i++) t.dims[i] = dims[i];
+    qgc_tensor *x;
+    assert_int_equal(qgc_tensor_new(&t, &x, NULL), QGC_OK);
+    return x;
+}
+
+static uint32_t rng_state = 12345;
+static inline double rnd(void) { /* uniform in [-1, 1) */
+    rng_state = rng_state * 1664525u + 1013904223u;
+    return (double)(rng_state >> 8) / (double)(1u << 23) - 1.0;
+}
+
+static inline qgc_tensor *random_tensor(qgc_dtype dt, int r, const int64_t *dims) {
+    qgc_tensor *x = tensor(dt, r, dims);
+    for (int64_t i = 0; i < qgc_tensor_numel(x); i++) qgc_store_f64(dt, x->data, i, rnd());
+    return x;
+}
+
+static inline qgc_tensor *values(int r, const int64_t *dims, const float *v) {
+    qgc_tensor *x = tensor(QGC_F32, r, dims);
+    memcpy(x->data, v, x->nbytes);
+    return x;
+}
+
+#define DIMS(...) (const int64_t[]){__VA_ARGS__}
+#define INTS(...) (const int64_t[]){__VA_ARGS__}, (int)(sizeof((const int64_t[]){__VA_ARGS__}) / 8)
+
+static inline void make_node(fx *f, qgc_op op, int n_in, int n_out) {
+    qgc_value *vals[MAXIO] = {NULL};
+    for (int i = 0; i < n_in; i++)
+        if (f->in[i]) vals[i] = qgc_value_new(f->g, NULL, &f->in[i]->type);
+    f->n = qgc_node_new(f->g, op, "N", n_in, vals, n_out);
+    assert_non_null(f->n);
+}
+
+static inline void set_ints(fx *f, const char *name, const int64_t *v, int n) {
+    assert_int_equal(qgc_node_set_ints(f->g, f->n, name, v, n), QGC_OK);
+}
+
+static inline void run_ok(fx *f) {
+    if (qgc_eval_node(f->n, (const qgc_tensor *const *)f->in, f->out, &f->d))
+        fail_msg("%s", f->d.msg);
+}
+
+static inline void run_fails(fx *f, const char *needle) {
+    assert_int_not_equal(qgc_eval_node(f->n, (const qgc_tensor *const *)f->in, f->out, &f->d),
+                         QGC_OK);
+    assert_non_null(strstr(f->d.msg, "node 'N'"));
+    assert_non_null(strstr(f->d.msg, needle));
+}
+
+static inline void check_dims(const qgc_tensor *t, int r, const int64_t *dims) {
+    assert_int_equal(t->type.rank, r);
+    for (int i = 0; i < r; i++) assert_int_equal(t->type.dims[i], dims[i]);
+}
+
+/* |got - want| <= tol * (1 + |want|) elementwise; want is double. */
+static inline void check_close(const qgc_tensor *t, const double *want, double tol) {
+    for (int64_t i = 0; i < qgc_tensor_numel(t); i++) {
+        double got = qgc_load_f64(t->type.dtype, t->data, i);
+        if (!(fabs(got - want[i]) <= tol * (1 + fabs(want[i]))))
+            fail_msg("element %lld: got %.7g, want %.7g", (long long)i, got, want[i]);
+    }
+}
+
+static inline void check_values(const qgc_tensor *t, int64_t count, const double *want) {
+    assert_int_equal(qgc_tensor_numel(t), count);
+    check_close(t, want, 1e-6);
+}
+
+static inline double at(const qgc_tensor *t, int64_t i) { return qgc_load_f64(t->type.dtype, t->data, i); }
+
+#endif
