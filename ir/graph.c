@@ -163,6 +163,21 @@ qgc_node *qgc_node_new(qgc_graph *g, qgc_op op, const char *name, int n_in,
     return n;
 }
 
+void qgc_graph_insert_node_before(qgc_graph *g, qgc_node *n, const qgc_node *pos) {
+    uint32_t from = n->id, to = pos->id;
+    if (from >= g->n_nodes || to >= g->n_nodes || g->nodes[from] != n || g->nodes[to] != pos ||
+        from == to)
+        return;
+    if (from > to) {
+        memmove(&g->nodes[to + 1], &g->nodes[to], (from - to) * sizeof *g->nodes);
+        g->nodes[to] = n;
+    } else { /* n sat earlier: pos moves up by one as n leaves */
+        memmove(&g->nodes[from], &g->nodes[from + 1], (to - 1 - from) * sizeof *g->nodes);
+        g->nodes[to - 1] = n;
+    }
+    for (uint32_t i = from < to ? from : to; i <= (from > to ? from : to); i++) g->nodes[i]->id = i;
+}
+
 void qgc_graph_remove_nodes(qgc_graph *g, const bool *keep) {
     uint32_t k = 0;
     for (uint32_t i = 0; i < g->n_nodes; i++)

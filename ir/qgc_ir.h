@@ -266,6 +266,11 @@ qgc_status qgc_graph_add_output(qgc_graph *g, qgc_value *v);
  * their producer. in may contain NULL for absent optional inputs. */
 qgc_node *qgc_node_new(qgc_graph *g, qgc_op op, const char *name,
                        int n_in, qgc_value *const *in, int n_out);
+/* Moves node n (e.g. just appended by qgc_node_new) to just before pos in
+ * the node list, so a rewrite keeps the list in topological order. Renumbers
+ * node ids (a node's id is its index in the list); does nothing if n or pos
+ * is not in g's list. */
+void qgc_graph_insert_node_before(qgc_graph *g, qgc_node *n, const qgc_node *pos);
 /* Removes nodes for which keep[node->id] is false, keeping order. */
 void qgc_graph_remove_nodes(qgc_graph *g, const bool *keep);
 /* Replaces every use of `from` (node inputs and graph outputs) with `to`. */

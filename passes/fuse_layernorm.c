@@ -6,12 +6,13 @@
  *     y = div(d, sqrt(add(v, eps)))     [mul(y, gamma)] [add(., beta)]
  *
  * becomes layernorm(x, gamma, beta){axis, epsilon=eps}. Both reductions keep
- * their dims and reduce the same trailing axes [axis, rank) of x; gamma and
- * beta are constants that vary only along those axes (a missing gamma
- * becomes ones, a missing beta stays absent). Every intermediate value must
- * have no user outside the pattern, or the fused node could not replace it.
- * Only f32 is fused: layernorm computes through f32, which would change an
- * f64 model's results.
+ * their dims and reduce the same trailing axes [axis, rank) of x; axis is
+ * written negative (-1 for the last axis alone). gamma and beta are constants
+ * that vary only along those axes (a missing gamma becomes ones, a missing
+ * beta stays absent). Every intermediate value must have no user outside the
+ * pattern, or the fused node could not replace it. Only f32 is fused: the
+ * layernorm kernel works in f32 with double statistics, which is not what an
+ * f64 or f16 model computes step by step.
  *
  * The layernorm takes the place and the ONNX name of the pattern's last node,
  * whose result it now computes. */
@@ -22,7 +23,8 @@
 #include "rewrite.h"
 
 typedef struct {
-    qgc_value *x, *eps, *gamma, *beta;
+    qgc_value *x, *gamma, *beta;
+    double eps;
     int axis;
     qgc_node *last; /* the node whose result the layernorm replaces */
 } ln_match;
@@ -74,12 +76,11 @@ static bool match_core(const qgc_graph *g, const qgc_node *div, ln_match *m) {
     m->x = sub->in[0];
     int rank = m->x->type.rank;
     if (m->x->type.dtype != QGC_F32 || rank < 1) return false;
-    qgc_value *v = add->in[0];
-    m->eps = add->in[1];
-    if (!qgc_rw_scalar(m->eps, rank, &(double){0})) {
-        v = add->in[1];
-        m->eps = add->in[0];
-    }
+    int k = qgc_rw_scalar(add->in[1], rank, &m->eps)   ? 1 /* add(v, eps) */
+            : qgc_rw_scalar(add->in[0], rank, &m->eps) ? 0 /* add(eps, v) */
+                                                       : -1;
+    if (k < 0) return false;
+    qgc_value *v = add->in[1 - k];
     qgc_node *rm2 = qgc_rw_producer(v, QGC_OP_REDUCE_MEAN);
     qgc_node *sqr = rm2 ? rm2->in[0]->producer : NULL;
     bool is_pow = sqr && sqr->op == QGC_OP_POW && sqr->in[0] == d;
@@ -87,7 +88,6 @@ static bool match_core(const qgc_graph *g, const qgc_node *div, ln_match *m) {
     if (is_pow && !(qgc_rw_scalar(sqr->in[1], rank, &two) && two == 2)) return false;
     if (!is_pow && !(sqr && sqr->op == QGC_OP_MUL && sqr->in[0] == d && sqr->in[1] == d))
         return false;
-    if (!qgc_rw_scalar(m->eps, rank, &(double){0})) return false;
     m->axis = trailing_axes(rm1, rank);
     if (m->axis < 0 || trailing_axes(rm2, rank) != m->axis) return false;
     for (int i = m->axis; i < rank; i++)
@@ -121,9 +121,9 @@ static bool match(const qgc_graph *g, qgc_node *div, ln_match *m) {
 /* p with the leading axes before `axis` (all 1 by param_fits) dropped, so
  * that it has at most the normalized rank layernorm wants; ones of the
  * normalized shape when p is NULL. */
-static qgc_value *param(qgc_graph *g, const qgc_value *p, const ln_match *m, qgc_diag *d) {
+static qgc_value *param(qgc_graph *g, qgc_value *p, const ln_match *m, qgc_diag *d) {
     int norm_rank = m->x->type.rank - m->axis;
-    if (p && p->data->type.rank <= norm_rank) return (qgc_value *)p;
+    if (p && p->data->type.rank <= norm_rank) return p;
     qgc_type t = {.dtype = m->x->type.dtype, .rank = norm_rank};
     memcpy(t.dims, p ? p->data->type.dims + (p->data->type.rank - norm_rank)
                      : m->x->type.dims + m->axis,
@@ -137,13 +137,12 @@ static qgc_value *param(qgc_graph *g, const qgc_value *p, const ln_match *m, qgc
 }
 
 static qgc_status fuse(qgc_graph *g, const ln_match *m, qgc_diag *d) {
-    double eps = 0;
-    qgc_rw_scalar(m->eps, m->x->type.rank, &eps);
     qgc_value *in[3] = {m->x, param(g, m->gamma, m, d), m->beta ? param(g, m->beta, m, d) : NULL};
     if (!in[1] || (m->beta && !in[2])) return QGC_ERR_NOMEM;
     qgc_node *ln = qgc_rw_node_before(g, m->last, "", QGC_OP_LAYERNORM, m->beta ? 3 : 2, in, d);
     if (!ln) return QGC_ERR_NOMEM;
-    if (qgc_node_set_int(g, ln, "axis", m->axis) || qgc_node_set_float(g, ln, "epsilon", (float)eps))
+    if (qgc_node_set_int(g, ln, "axis", m->axis - m->x->type.rank) ||
+        qgc_node_set_float(g, ln, "epsilon", (float)m->eps))
         return qgc_fail(d, QGC_ERR_NOMEM, "out of memory fusing layernorm '%s'", m->last->name);
     qgc_status st = qgc_rw_infer(ln, d);
     if (!st) qgc_rw_replace(g, m->last->out[0], ln->out[0]);
@@ -157,7 +156,7 @@ qgc_status qgc_fuse_layernorm(qgc_graph *g, qgc_diag *d) {
         if (n->op != QGC_OP_DIV || !match(g, n, &m)) continue;
         qgc_status st = fuse(g, &m, d);
         if (st) return st;
-        i = n->id; /* the layernorm went in before the pattern's last node */
+        i = n->id; /* the div moved up by one if the layernorm went in before it */
     }
     return qgc_pass_dce(g, d);
 }

@@ -62,7 +62,8 @@ static qgc_value *const_operand(lowering *L, const qgc_value *v, bool transpose,
         for (int64_t j = 0; j < cols; j++) {
             int64_t from = i * cols + j, to = transpose ? j * rows + i : from;
             if (is_float)
-                qgc_store_f64(t.dtype, dst->data, to, scale * qgc_load_f64(t.dtype, src->data, from));
+                qgc_store_f64(t.dtype, dst->data, to,
+                              scale * qgc_load_f64(t.dtype, src->data, from));
             else
                 qgc_store_i64(t.dtype, dst->data, to, qgc_load_i64(t.dtype, src->data, from));
         }
@@ -93,9 +94,12 @@ static qgc_status lower(qgc_graph *g, qgc_node *gemm, qgc_diag *d) {
     qgc_dtype dt = a->type.dtype;
     bool needs_scaling = alpha != 1 || (c && beta != 1);
     if (!qgc_dtype_is_float(dt) && !(qgc_dtype_is_int(dt) && !needs_scaling)) return QGC_OK;
+    if ((a->data && a->data->type.rank != 2) || (b->data && b->data->type.rank != 2))
+        return QGC_OK; /* invalid: left for the Gemm's shape rule to report */
     bool alpha_in_b = alpha != 1 && b->data;
     a = operand(&L, a, qgc_attr_int(gemm, "transA", 0) != 0, 1, "/transpose_a");
-    b = operand(&L, b, qgc_attr_int(gemm, "transB", 0) != 0, alpha_in_b ? alpha : 1, "/transpose_b");
+    b = operand(&L, b, qgc_attr_int(gemm, "transB", 0) != 0, alpha_in_b ? alpha : 1,
+                "/transpose_b");
     qgc_value *y = emit(&L, "", QGC_OP_MATMUL, a, b);
     y = scaled(&L, y, alpha_in_b ? 1 : alpha, "/alpha");
     if (c) y = emit(&L, "/add", QGC_OP_ADD, y, scaled(&L, c, beta, "/beta"));

@@ -8,6 +8,9 @@ const qgc_pass_info qgc_pass_registry[] = {
     {"canonicalize", "fold constants, drop identities, rewrite ONNX idioms into canonical ops", qgc_pass_canonicalize},
     {"fold-constants", "evaluate nodes whose inputs are all constants", qgc_pass_fold_constants},
     {"simplify-imports", "undo opset-import scaffolding (cast_like of constants, flattened softmax)", qgc_pass_simplify_imports},
+    {"lower-gemm", "rewrite gemm as matmul (+ transpose, mul by alpha, add of beta*C)", qgc_lower_gemm},
+    {"fuse-layernorm", "fuse the decomposed mean/variance LayerNorm into layernorm", qgc_fuse_layernorm},
+    {"fuse-gelu", "fuse x*0.5*(1+erf(x/sqrt(2))) into gelu", qgc_fuse_gelu},
     {"dce", "remove nodes whose results nothing uses", qgc_pass_dce},
 };
 const int qgc_pass_count = sizeof qgc_pass_registry / sizeof qgc_pass_registry[0];

@@ -29,4 +29,11 @@ qgc_status qgc_pass_fold_constants(qgc_graph *g, qgc_diag *d);
 qgc_status qgc_pass_canonicalize(qgc_graph *g, qgc_diag *d);
 qgc_status qgc_pass_simplify_imports(qgc_graph *g, qgc_diag *d);
 
+/* The rewrites canonicalize runs (one file each; registered on their own too).
+ * Each keeps float semantics, gives its new nodes the ONNX name of the node
+ * they replace, and drops what became dead. */
+qgc_status qgc_lower_gemm(qgc_graph *g, qgc_diag *d);     /* gemm -> matmul, mul, add */
+qgc_status qgc_fuse_layernorm(qgc_graph *g, qgc_diag *d); /* mean/sub/pow/sqrt/div -> layernorm */
+qgc_status qgc_fuse_gelu(qgc_graph *g, qgc_diag *d);      /* x*0.5*(1+erf(x/sqrt2)) -> gelu */
+
 #endif

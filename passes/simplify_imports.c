@@ -8,14 +8,7 @@
 #include <string.h>
 
 #include "qgc_passes.h"
-
-static int use_count(const qgc_graph *g, const qgc_value *v) {
-    int n = 0;
-    for (uint32_t i = 0; i < g->n_nodes; i++)
-        for (int j = 0; j < g->nodes[i]->n_in; j++) n += g->nodes[i]->in[j] == v;
-    for (uint32_t i = 0; i < g->n_outputs; i++) n += g->outputs[i] == v;
-    return n;
-}
+#include "rewrite.h"
 
 static qgc_status cast_like_to_cast(qgc_graph *g, qgc_node *n) {
     if (n->op != QGC_OP_CAST_LIKE || !n->in[1] || n->in[1]->type.dtype == QGC_UNDEF) return QGC_OK;
@@ -40,8 +33,8 @@ static qgc_status unflatten_softmax(qgc_graph *g, qgc_node *r) {
         return QGC_OK;
     qgc_value *x = f->in[0];
     int rank = x->type.rank;
-    if (rank < 1 || qgc_attr_int(f, "axis", 1) != rank - 1 || use_count(g, f->out[0]) != 1 ||
-        use_count(g, s->out[0]) != 1)
+    if (rank < 1 || qgc_attr_int(f, "axis", 1) != rank - 1 || qgc_rw_uses(g, f->out[0]) != 1 ||
+        qgc_rw_uses(g, s->out[0]) != 1)
         return QGC_OK;
     /* softmax now reads x directly over its last axis and takes the
      * reshape's place (and name); flatten, shape and reshape become dead. */
