@@ -19,7 +19,7 @@ extern const qgc_pass_info qgc_pass_registry[];
 extern const int qgc_pass_count;
 
 /* Runs a comma-separated pipeline ("canonicalize,dce"); "none" or "" runs
- * nothing. Shape inference runs again after each pass. An unknown pass name
+ * nothing. Shape inference and the verifier run after each pass. An unknown pass name
  * is an error naming it. */
 qgc_status qgc_run_pipeline(qgc_graph *g, const char *pipeline, qgc_diag *d);
 

@@ -60,6 +60,7 @@ qgc_graph *qgc_cli_load(const char *path, const qgc_model_args *a) {
         qgc_load_options opt = {.n_shapes = a->n_shapes, .shapes = a->shapes};
         st = qgc_onnx_load(path, &opt, &g, &d);
     }
+    if (!st) st = qgc_graph_verify(g, &d);
     if (!st) st = qgc_infer_shapes(g, &d);
     if (!st) st = qgc_run_pipeline(g, a->passes ? a->passes : QGC_DEFAULT_PIPELINE, &d);
     if (st) {
