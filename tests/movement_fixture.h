@@ -4,55 +4,7 @@
  * checks. Included by each test file. */
 #ifndef QGC_TEST_MOVEMENT_FIXTURE_H
 #define QGC_TEST_MOVEMENT_FIXTURE_H
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "ops.h"
-#include "qgc_interp.h"
-
-#define MAXIO 8
-
-typedef struct {
-    qgc_graph *g;
-    qgc_node *n;
-    qgc_tensor *in[MAXIO];
-    qgc_tensor *out[MAXIO];
-    qgc_diag d;
-} fx;
-
-static inline int setup(void **state) {
-    fx *f = calloc(1, sizeof *f);
-    f->g = qgc_graph_new("t");
-    *state = f;
-    return f->g ? 0 : -1;
-}
-
-static inline int teardown(void **state) {
-    fx *f = *state;
-    for (int i = 0; i < MAXIO; i++) {
-        qgc_tensor_free(f->in[i]);
-        qgc_tensor_free(f->out[i]);
-    }
-    qgc_graph_free(f->g);
-    free(f);
-    return 0;
-}
-
-/* A tensor of dtype dt and dims (rank r) holding `data` (NULL: zeros). */
-static inline qgc_tensor *tensor(qgc_dtype dt, int r, const int64_t *dims, const void *data) {
-    qgc_type t = {.dtype = dt, .rank = r};
-    for (int i = 0; i < r; i++) t.dims[i] = dims[i];
-    qgc_tensor *x;
-    assert_int_equal(qgc_tensor_new(&t, &x, NULL), QGC_OK);
-    if (data && x->nbytes) memcpy(x->data, data, x->nbytes);
-    return x;
-}
+#include "op_fixture.h"
 
 #define DIMS(...) (const int64_t[]){__VA_ARGS__}
 #define F32(r, dims, ...) tensor(QGC_F32, r, dims, (const float[]){__VA_ARGS__})

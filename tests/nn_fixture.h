@@ -5,53 +5,8 @@
 #define QGC_TEST_NN_FIXTURE_H
 
 #include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <cmocka.h>
-
-#include "ops.h"
-#include "qgc_interp.h"
-
-#define MAXIO 6
-
-typedef struct {
-    qgc_graph *g;
-    qgc_node *n;
-    qgc_tensor *in[MAXIO];
-    qgc_tensor *out[MAXIO];
-    qgc_diag d;
-} fx;
-
-static inline int setup(void **state) {
-    fx *f = calloc(1, sizeof *f);
-    f->g = qgc_graph_new("t");
-    *state = f;
-    return f->g ? 0 : -1;
-}
-
-static inline int teardown(void **state) {
-    fx *f = *state;
-    for (int i = 0; i < MAXIO; i++) {
-        qgc_tensor_free(f->in[i]);
-        qgc_tensor_free(f->out[i]);
-    }
-    qgc_graph_free(f->g);
-    free(f);
-    return 0;
-}
-
-static inline qgc_tensor *tensor(qgc_dtype dt, int r, const int64_t *dims) {
-    qgc_type t = {.dtype = dt, .rank = r};
-    for (int i = 0; i < r; i++) t.dims[i] = dims[i];
-    qgc_tensor *x;
-    assert_int_equal(qgc_tensor_new(&t, &x, NULL), QGC_OK);
-    return x;
-}
+#include "op_fixture.h"
 
 static uint32_t rng_state = 12345;
 static inline double rnd(void) { /* uniform in [-1, 1) */
@@ -60,13 +15,13 @@ static inline double rnd(void) { /* uniform in [-1, 1) */
 }
 
 static inline qgc_tensor *random_tensor(qgc_dtype dt, int r, const int64_t *dims) {
-    qgc_tensor *x = tensor(dt, r, dims);
+    qgc_tensor *x = tensor(dt, r, dims, NULL);
     for (int64_t i = 0; i < qgc_tensor_numel(x); i++) qgc_store_f64(dt, x->data, i, rnd());
     return x;
 }
 
 static inline qgc_tensor *values(int r, const int64_t *dims, const float *v) {
-    qgc_tensor *x = tensor(QGC_F32, r, dims);
+    qgc_tensor *x = tensor(QGC_F32, r, dims, NULL);
     memcpy(x->data, v, x->nbytes);
     return x;
 }

@@ -19,7 +19,7 @@ static void set_float(fx *f, const char *name, float v) {
 }
 
 static qgc_tensor *arange(qgc_dtype dt, int r, const int64_t *dims, double start) {
-    qgc_tensor *x = tensor(dt, r, dims);
+    qgc_tensor *x = tensor(dt, r, dims, NULL);
     for (int64_t i = 0; i < qgc_tensor_numel(x); i++) qgc_store_f64(dt, x->data, i, start + (double)i);
     return x;
 }
@@ -310,7 +310,7 @@ static void resize(fx *f, qgc_tensor *x, const float *scales, const int64_t *siz
     f->in[0] = x;
     if (scales) f->in[2] = values(1, (int64_t[]){r}, scales);
     if (sizes) {
-        f->in[3] = tensor(QGC_I64, 1, (int64_t[]){r});
+        f->in[3] = tensor(QGC_I64, 1, (int64_t[]){r}, NULL);
         memcpy(f->in[3]->data, sizes, sizeof *sizes * (size_t)r);
     }
     make_node(f, QGC_OP_RESIZE, sizes ? 4 : 3, 1);
@@ -374,7 +374,7 @@ static void test_resize_tf_crop_and_resize(void **state) {
      * points past the image take extrapolation_value 10 */
     f->in[1] = F32T(1, DIMS(8), 0, 0, 0.4f, 0.6f, 1, 1, 1.2f, 1.7f);
     f->in[0] = arange(QGC_F32, 4, DIMS(1, 1, 4, 4), 1);
-    f->in[3] = tensor(QGC_I64, 1, DIMS(4));
+    f->in[3] = tensor(QGC_I64, 1, DIMS(4), NULL);
     memcpy(f->in[3]->data, (const int64_t[]){1, 1, 3, 3}, 32);
     make_node(f, QGC_OP_RESIZE, 4, 1);
     set_str(f, "mode", "linear");
@@ -449,7 +449,7 @@ static void test_dropout_training(void **state) {
     fx *f = *state;
     f->in[0] = F32T(1, DIMS(3), 1, 2, 3);
     f->in[1] = F32T(0, NULL, 0.5f);
-    f->in[2] = tensor(QGC_BOOL, 0, NULL);
+    f->in[2] = tensor(QGC_BOOL, 0, NULL, NULL);
     *(uint8_t *)f->in[2]->data = 1;
     make_node(f, QGC_OP_DROPOUT, 3, 1);
     assert_int_equal(qgc_eval_node(f->n, (const qgc_tensor *const *)f->in, f->out, &f->d),
@@ -464,7 +464,7 @@ static void test_dropout_training(void **state) {
  * 0.5; with weights [1, 2, 3]: 9 and 0.5, mean (9 + 0.5) / (3 + 1). */
 static void nll(fx *f, const char *reduction, bool weight, int64_t ignore) {
     f->in[0] = F32T(2, DIMS(2, 3), -1, -2, -3, -0.5f, -1, -2);
-    f->in[1] = tensor(QGC_I64, 1, DIMS(2));
+    f->in[1] = tensor(QGC_I64, 1, DIMS(2), NULL);
     memcpy(f->in[1]->data, (const int64_t[]){2, 0}, 16);
     if (weight) f->in[2] = F32T(1, DIMS(3), 1, 2, 3);
     make_node(f, QGC_OP_NLL_LOSS, weight ? 3 : 2, 1);
@@ -497,7 +497,7 @@ static void test_nll_sum_nd(void **state) {
     fx *f = *state;
     /* (N=1, C=2, d=2): d0 takes class 1 (-3), d1 class 0 (-2) */
     f->in[0] = F32T(3, DIMS(1, 2, 2), -1, -2, -3, -4);
-    f->in[1] = tensor(QGC_I64, 2, DIMS(1, 2));
+    f->in[1] = tensor(QGC_I64, 2, DIMS(1, 2), NULL);
     memcpy(f->in[1]->data, (const int64_t[]){1, 0}, 16);
     make_node(f, QGC_OP_NLL_LOSS, 2, 1);
     set_str(f, "reduction", "sum");
@@ -508,7 +508,7 @@ static void test_nll_sum_nd(void **state) {
 static void test_nll_bad_target(void **state) {
     fx *f = *state;
     f->in[0] = F32T(2, DIMS(1, 3), -1, -2, -3);
-    f->in[1] = tensor(QGC_I64, 1, DIMS(1));
+    f->in[1] = tensor(QGC_I64, 1, DIMS(1), NULL);
     *(int64_t *)f->in[1]->data = 3;
     make_node(f, QGC_OP_NLL_LOSS, 2, 1);
     run_fails(f, "out of range");
@@ -518,7 +518,7 @@ static void test_softmax_ce(void **state) {
     fx *f = *state;
     /* rows [0,0,0] -> log_prob -log 3 each; [1,2,3] -> x - 3 - log(1 + e^-1 + e^-2) */
     f->in[0] = F32T(2, DIMS(2, 3), 0, 0, 0, 1, 2, 3);
-    f->in[1] = tensor(QGC_I64, 1, DIMS(2));
+    f->in[1] = tensor(QGC_I64, 1, DIMS(2), NULL);
     memcpy(f->in[1]->data, (const int64_t[]){1, 2}, 16);
     make_node(f, QGC_OP_SOFTMAX_CE_LOSS, 2, 2);
     set_str(f, "reduction", "mean");
