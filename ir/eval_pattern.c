@@ -18,14 +18,6 @@ static qgc_status read_depth(const qgc_node *n, const qgc_tensor *t, int64_t *de
     return QGC_OK;
 }
 
-static qgc_status onehot_axis(const qgc_node *n, int out_rank, int *axis, qgc_diag *d) {
-    int64_t a = qgc_attr_int(n, "axis", -1);
-    if (!qgc_norm_axis(a, out_rank, axis))
-        return qgc_fail(d, QGC_ERR_INVALID, "%s: axis %lld out of range for output rank %d",
-                        QGC_LABEL(n), (long long)a, out_rank);
-    return QGC_OK;
-}
-
 /* y = indices.shape with depth inserted at axis; dtype of values. */
 qgc_status qgc_infer_onehot(const qgc_node *n, const qgc_tensor *const *in, qgc_type *out,
                             qgc_diag *d) {
@@ -38,7 +30,7 @@ qgc_status qgc_infer_onehot(const qgc_node *n, const qgc_tensor *const *in, qgc_
         return qgc_fail(d, QGC_ERR_UNSUPPORTED, "%s: output rank exceeds %d", QGC_LABEL(n),
                         QGC_MAX_RANK);
     out->rank = ix->rank + 1;
-    qgc_status st = onehot_axis(n, out->rank, &axis, d);
+    qgc_status st = qgc_node_axis(n, -1, out->rank, &axis, d);
     if (!st && in[1]->data) st = read_depth(n, in[1], &depth, d);
     if (st) return st;
     for (int i = 0, j = 0; i < out->rank; i++) {
@@ -60,7 +52,7 @@ qgc_status qgc_eval_onehot(const qgc_node *n, const qgc_tensor *const *in, qgc_t
     int64_t depth;
     size_t es;
     qgc_status st = qgc_move_esize(n, vals->type.dtype, &es, d);
-    if (!st) st = onehot_axis(n, ix->type.rank + 1, &axis, d);
+    if (!st) st = qgc_node_axis(n, -1, ix->type.rank + 1, &axis, d);
     if (!st) st = read_depth(n, in[1], &depth, d);
     if (st) return st;
     if (qgc_tensor_numel(vals) != 2)

@@ -6,14 +6,6 @@
 
 #include "movement.h"
 
-static qgc_status topk_axis(const qgc_node *n, int rank, int *axis, qgc_diag *d) {
-    int64_t a = qgc_attr_int(n, "axis", -1);
-    if (!qgc_norm_axis(a, rank, axis))
-        return qgc_fail(d, QGC_ERR_INVALID, "%s: axis %lld out of range for rank %d",
-                        QGC_LABEL(n), (long long)a, rank);
-    return QGC_OK;
-}
-
 static qgc_status read_k(const qgc_node *n, const qgc_tensor *t, int64_t dim, int64_t *k,
                          qgc_diag *d) {
     int64_t cnt;
@@ -32,7 +24,7 @@ qgc_status qgc_infer_topk(const qgc_node *n, const qgc_tensor *const *in, qgc_ty
     qgc_type_unknown(&out[0], x->dtype, x->rank);
     qgc_type_unknown(&out[1], QGC_I64, x->rank);
     if (x->rank < 0) return QGC_OK;
-    qgc_status st = topk_axis(n, x->rank, &axis, d);
+    qgc_status st = qgc_node_axis(n, -1, x->rank, &axis, d);
     if (st) return st;
     int64_t k = -1;
     if (in[1]->data && (st = read_k(n, in[1], x->dims[axis], &k, d))) return st;
@@ -84,7 +76,7 @@ qgc_status qgc_eval_topk(const qgc_node *n, const qgc_tensor *const *in, qgc_ten
     int64_t k;
     size_t es;
     qgc_status st = qgc_move_esize(n, x->dtype, &es, d);
-    if (!st) st = topk_axis(n, x->rank, &axis, d);
+    if (!st) st = qgc_node_axis(n, -1, x->rank, &axis, d);
     if (!st) st = read_k(n, in[1], x->dims[axis], &k, d);
     if (st) return st;
     if (out[0]->type.dims[axis] != k || out[1]->type.dims[axis] != k ||

@@ -62,3 +62,12 @@ qgc_status qgc_node_check_inputs(const qgc_node *n, qgc_diag *d) {
                             qgc_node_label(n, lbl, sizeof lbl), i);
     return QGC_OK;
 }
+
+qgc_status qgc_node_axis(const qgc_node *n, int64_t dflt, int rank, int *axis, qgc_diag *d) {
+    int64_t a = qgc_attr_int(n, "axis", dflt);
+    char lbl[160];
+    if (!qgc_norm_axis(a, rank, axis))
+        return qgc_fail(d, QGC_ERR_INVALID, "%s: axis %lld out of range for rank %d",
+                        qgc_node_label(n, lbl, sizeof lbl), (long long)a, rank);
+    return QGC_OK;
+}

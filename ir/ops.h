@@ -24,6 +24,9 @@ qgc_status qgc_broadcast_shape(const qgc_node *n, const qgc_type *a, const qgc_t
 qgc_status qgc_node_check_inputs(const qgc_node *n, qgc_diag *d);
 /* Normalises a possibly negative axis against rank; false if out of range. */
 bool qgc_norm_axis(int64_t axis, int rank, int *out);
+/* The node's "axis" attribute (dflt when absent), normalised against rank;
+ * an error naming the node when out of range. */
+qgc_status qgc_node_axis(const qgc_node *n, int64_t dflt, int rank, int *axis, qgc_diag *d);
 /* Reads an integer tensor (i32/i64) with data into dst (at most max values);
  * returns the count, or -1 if the tensor has no data, a wrong dtype or too many values. */
 int qgc_tensor_read_ints(const qgc_tensor *t, int64_t *dst, int max);
