@@ -12,16 +12,6 @@
 #define I32(r, dims, ...) tensor(QGC_I32, r, dims, (const int32_t[]){__VA_ARGS__})
 #define I64V(...) I64(1, DIMS(sizeof((const int64_t[]){__VA_ARGS__}) / 8), __VA_ARGS__)
 
-/* Makes node "N" of op with n_in inputs (NULL entries of f->in are absent
- * optional inputs) and n_out outputs. */
-static inline void make_node(fx *f, qgc_op op, int n_in, int n_out) {
-    qgc_value *vals[MAXIO] = {NULL};
-    for (int i = 0; i < n_in; i++)
-        if (f->in[i]) vals[i] = qgc_value_new(f->g, NULL, &f->in[i]->type);
-    f->n = qgc_node_new(f->g, op, "N", n_in, vals, n_out);
-    assert_non_null(f->n);
-}
-
 static inline qgc_status run(fx *f) {
     return qgc_eval_node(f->n, (const qgc_tensor *const *)f->in, f->out, &f->d);
 }

@@ -29,14 +29,6 @@ static inline qgc_tensor *values(int r, const int64_t *dims, const float *v) {
 #define DIMS(...) (const int64_t[]){__VA_ARGS__}
 #define INTS(...) (const int64_t[]){__VA_ARGS__}, (int)(sizeof((const int64_t[]){__VA_ARGS__}) / 8)
 
-static inline void make_node(fx *f, qgc_op op, int n_in, int n_out) {
-    qgc_value *vals[MAXIO] = {NULL};
-    for (int i = 0; i < n_in; i++)
-        if (f->in[i]) vals[i] = qgc_value_new(f->g, NULL, &f->in[i]->type);
-    f->n = qgc_node_new(f->g, op, "N", n_in, vals, n_out);
-    assert_non_null(f->n);
-}
-
 static inline void set_ints(fx *f, const char *name, const int64_t *v, int n) {
     assert_int_equal(qgc_node_set_ints(f->g, f->n, name, v, n), QGC_OK);
 }

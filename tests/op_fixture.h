@@ -53,4 +53,14 @@ static inline qgc_tensor *tensor(qgc_dtype dt, int r, const int64_t *dims, const
     return x;
 }
 
+/* Makes node "N" of op with n_in inputs (NULL entries of f->in are absent
+ * optional inputs) and n_out outputs. */
+static inline void make_node(fx *f, qgc_op op, int n_in, int n_out) {
+    qgc_value *vals[MAXIO] = {NULL};
+    for (int i = 0; i < n_in; i++)
+        if (f->in[i]) vals[i] = qgc_value_new(f->g, NULL, &f->in[i]->type);
+    f->n = qgc_node_new(f->g, op, "N", n_in, vals, n_out);
+    assert_non_null(f->n);
+}
+
 #endif
